@@ -243,6 +243,9 @@ class EmailMessage(models.Model):
     precedence = models.CharField(max_length=100, blank=True)
     list_id = models.CharField("List-Id", max_length=500, blank=True)
     list_unsubscribe = models.TextField("List-Unsubscribe", blank=True)
+    automatic_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why a machine sent this (bulk, list, auto-reply); blank for a person."
+    )
     size = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True, help_text="Why part of the message was not stored.")
     created_at = models.DateTimeField(auto_now_add=True)

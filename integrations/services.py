@@ -69,6 +69,7 @@ _STORED_FIELDS = [
     "precedence",
     "list_id",
     "list_unsubscribe",
+    "automatic_reason",
     "size",
     "note",
     "updated_at",
@@ -428,7 +429,7 @@ def _addresses(values):
 
 def message_row(*, account, resource, run=None) -> EmailMessage:
     """An unsaved EmailMessage from a Gmail message resource in format=raw."""
-    from integrations.gmail.parsing import parse_message
+    from integrations.gmail.parsing import automatic_reason, parse_message
 
     raw = base64.urlsafe_b64decode(resource["raw"] + "=" * (-len(resource["raw"]) % 4))
     labels = resource.get("labelIds", [])
@@ -466,6 +467,7 @@ def message_row(*, account, resource, run=None) -> EmailMessage:
     row.precedence = _clip(parsed.precedence, 100)
     row.list_id = _clip(parsed.list_id, 500)
     row.list_unsubscribe = _clip(parsed.list_unsubscribe)
+    row.automatic_reason = _clip(automatic_reason(parsed) or "", 200)
     row.size = parsed.size or len(raw)
     row.note = _clip(parsed.note, 500)
     row.direction = _direction(labels, row.from_address, account.address.lower())
@@ -475,8 +477,6 @@ def message_row(*, account, resource, run=None) -> EmailMessage:
 def _pairs_update(*, account, thread_ids) -> int:
     if not thread_ids:
         return 0
-    try:
-        from training.services import pairs_update_for_threads
-    except ImportError:  # pair extraction lands separately; until then the sync stores mail only
-        return 0
+    from training.services import pairs_update_for_threads
+
     return pairs_update_for_threads(account=account, thread_ids=sorted(thread_ids))
