@@ -41,8 +41,6 @@ QUEUED_SYNC_STALE = timedelta(minutes=10)
 PUSH_STAMP_EVERY = timedelta(seconds=10)
 # Pub/Sub keeps redelivering a message for at most 7 days.
 DELIVERY_RETENTION = timedelta(days=8)
-SCHEDULE_RENEW_WATCHES = "integrations.renew_watches"
-SCHEDULE_POLL_FALLBACK = "integrations.sync_accounts_without_push"
 
 
 class PushRefused(Exception):
@@ -323,24 +321,3 @@ def push_records_prune() -> int:
     deleted, _ = PushDelivery.objects.filter(received_at__lt=timezone.now() - DELIVERY_RETENTION).delete()
     OAuthState.objects.filter(created_at__lt=timezone.now() - OAuthState.LIFETIME).delete()
     return deleted
-
-
-def ensure_push_schedules(*, schedule_model=None):
-    """Our django-q2 schedules, by name (safe to run again): daily watch renewal (Google asks for at least
-    one watch call a week; a daily one survives a missed day) and the poll fallback, every minute."""
-    if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
-
-    schedule_model.objects.update_or_create(
-        name=SCHEDULE_RENEW_WATCHES,
-        defaults={"func": "integrations.tasks.renew_watches", "schedule_type": "D", "repeats": -1},
-    )
-    schedule_model.objects.update_or_create(
-        name=SCHEDULE_POLL_FALLBACK,
-        defaults={
-            "func": "integrations.tasks.sync_accounts_without_push",
-            "schedule_type": "I",  # Schedule.MINUTES
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )

@@ -1,11 +1,14 @@
-"""Schedules declared in code by name: creating them again only updates the rows, so re-running is safe.
+"""Schedules declared in code by name: declaring them again only updates the rows, so re-running is safe.
 
-Called from a data migration (integrations/migrations/0004_sync_schedule.py), so `migrate` installs them.
+Installed by `migrate` (a post_migrate handler in integrations.apps), so a changed setting such as
+GMAIL_POLL_FALLBACK_MINUTES reaches its schedule on the next deploy.
 """
 
 from django.conf import settings
 
 SYNC_ALL_ACCOUNTS = "integrations.sync_all_accounts"
+RENEW_WATCHES = "integrations.renew_watches"
+POLL_FALLBACK = "integrations.sync_accounts_without_push"
 
 
 def ensure_schedules(*, schedule_model=None):
@@ -20,6 +23,21 @@ def ensure_schedules(*, schedule_model=None):
             "schedule_type": "I",  # Schedule.MINUTES
             # Push notifications start most syncs; this catches lost ones and accounts without push.
             "minutes": settings.GMAIL_POLL_FALLBACK_MINUTES,
+            "repeats": -1,
+        },
+    )
+    # Google asks for a watch call at least every 7 days; a daily one survives a missed day.
+    schedule_model.objects.update_or_create(
+        name=RENEW_WATCHES,
+        defaults={"func": "integrations.tasks.renew_watches", "schedule_type": "D", "repeats": -1},
+    )
+    # Notifications may be delayed or dropped: an account that heard no push for a while is synced anyway.
+    schedule_model.objects.update_or_create(
+        name=POLL_FALLBACK,
+        defaults={
+            "func": "integrations.tasks.sync_accounts_without_push",
+            "schedule_type": "I",
+            "minutes": 1,
             "repeats": -1,
         },
     )

@@ -91,3 +91,14 @@ def test_it_reports_a_failed_account_from_the_command_line(connected, sandbox):
 
     connected.refresh_from_db()
     assert connected.status == Account.Status.RECONNECT_NEEDED
+
+
+def test_migrate_declares_every_schedule_with_the_current_settings(db, settings):
+    from integrations.schedules import POLL_FALLBACK, RENEW_WATCHES
+
+    settings.GMAIL_POLL_FALLBACK_MINUTES = 7
+    call_command("migrate", verbosity=0)
+
+    names = set(Schedule.objects.values_list("name", flat=True))
+    assert {SYNC_ALL_ACCOUNTS, RENEW_WATCHES, POLL_FALLBACK} <= names
+    assert Schedule.objects.get(name=SYNC_ALL_ACCOUNTS).minutes == 7

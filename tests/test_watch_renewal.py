@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from integrations.models import Account, Credentials, PushDelivery
-from integrations.push import SCHEDULE_POLL_FALLBACK, SCHEDULE_RENEW_WATCHES, account_watch, ensure_push_schedules
+from integrations.push import account_watch
+from integrations.schedules import POLL_FALLBACK, RENEW_WATCHES, ensure_schedules
 from integrations.tasks import renew_watches
 from tests.test_push_verification import google  # noqa: F401 (fixture)
 
@@ -23,11 +24,11 @@ def connected(account, google, settings, monkeypatch):  # noqa: F811
 
 
 def test_the_schedules_are_declared_by_name_and_safe_to_declare_again(db):
-    ensure_push_schedules()
-    ensure_push_schedules()
-    renew = Schedule.objects.get(name=SCHEDULE_RENEW_WATCHES)
+    ensure_schedules()
+    ensure_schedules()
+    renew = Schedule.objects.get(name=RENEW_WATCHES)
     assert (renew.func, renew.schedule_type, renew.repeats) == ("integrations.tasks.renew_watches", "D", -1)
-    poll = Schedule.objects.get(name=SCHEDULE_POLL_FALLBACK)
+    poll = Schedule.objects.get(name=POLL_FALLBACK)
     assert poll.func == "integrations.tasks.sync_accounts_without_push" and poll.minutes == 1
 
 

@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from integrations.push import ensure_push_schedules
+    from integrations.schedules import ensure_schedules
 
-    ensure_push_schedules(schedule_model=apps.get_model("django_q", "Schedule"))
+    ensure_schedules(schedule_model=apps.get_model("django_q", "Schedule"))
 
 
 class Migration(migrations.Migration):
