@@ -36,6 +36,8 @@ from django.db import connection, transaction  # noqa: E402
 from integrations.gmail.client import COST  # noqa: E402
 from integrations.models import Account, Credentials, EmailMessage, Provider  # noqa: E402
 from integrations.services import SyncRun, account_sync, messages_store  # noqa: E402
+from training.models import TrainingPair  # noqa: E402
+from training.services import pairs_update_for_threads  # noqa: E402
 
 ADDRESS = "bench@example.com"
 
@@ -98,10 +100,6 @@ def point_settings_at(url, time_scale):
 
 
 def pairs_count(account):
-    try:
-        from training.models import TrainingPair
-    except ImportError:
-        return 0
     return TrainingPair.objects.filter(account=account).count()
 
 
@@ -149,7 +147,8 @@ def incremental_sync(account, url):
 
 
 def ingest(account, count, seed):
-    """Parse + store without network: CPU seconds of this process per message, in committed batches of 50."""
+    """Parse + store + pair extraction without network: CPU seconds of this process per message, in committed
+    batches of 50, as the sync does them."""
     from integrations.gmail.sandbox.demo import generate_demo_mailbox
 
     messages = generate_demo_mailbox(ADDRESS, count, seed)
@@ -167,13 +166,17 @@ def ingest(account, count, seed):
     parse_cpu = (time.process_time() - cpu) / min(2000, len(resources))
     cpu, wall = time.process_time(), time.perf_counter()
     for start in range(0, len(resources), 50):
+        batch = resources[start : start + 50]
         with transaction.atomic():
-            messages_store(run, resources[start : start + 50])
+            messages_store(run, batch)
+            pairs_update_for_threads(account=account, thread_ids={resource["threadId"] for resource in batch})
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print("Ingest (parse + upsert, no network)")
+    pairs = TrainingPair.objects.filter(account=account, thread_id__startswith="ingest").count()
+    print(f"Ingest (parse + upsert + pair extraction, no network; {pairs} pairs made)")
     print(f"  {len(resources)} messages: {len(resources) / cpu:.0f} messages per CPU second of the worker "
           f"({cpu / len(resources) * 1000:.2f} ms each, of which parse_message {parse_cpu * 1000:.2f} ms); "
           f"wall {len(resources) / wall:.0f} messages/s with the database server's time")
+    TrainingPair.objects.filter(account=account, thread_id__startswith="ingest").delete()
     EmailMessage.objects.filter(account=account, gmail_id__startswith="ingest").delete()
 
 

@@ -9,13 +9,8 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class CredentialsInline(admin.StackedInline):
-    model = Credentials
-    can_delete = False
-    extra = 0
-    max_num = 0
-    fields = ["access_token_state", "refresh_token_state", "expires_at", "scopes", "updated_at"]
-    readonly_fields = fields
+class TokenStates:
+    """Tokens are never shown: only whether they are set. They change only through the OAuth flow."""
 
     @admin.display(description="Access token")
     def access_token_state(self, obj):
@@ -24,6 +19,15 @@ class CredentialsInline(admin.StackedInline):
     @admin.display(description="Refresh token")
     def refresh_token_state(self, obj):
         return "set" if obj.refresh_token else "not set"
+
+
+class CredentialsInline(TokenStates, admin.StackedInline):
+    model = Credentials
+    can_delete = False
+    extra = 0
+    max_num = 0
+    fields = ["access_token_state", "refresh_token_state", "expires_at", "scopes", "updated_at"]
+    readonly_fields = fields
 
 
 @admin.register(Account)
@@ -106,9 +110,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credentials)
-class CredentialsAdmin(admin.ModelAdmin):
-    """Tokens are never shown: only whether they are set. They change only through the OAuth flow."""
-
+class CredentialsAdmin(TokenStates, admin.ModelAdmin):
     list_display = ["account", "access_token_state", "refresh_token_state", "expires_at", "updated_at"]
     search_fields = ["account__address"]
     list_select_related = ["account"]
@@ -117,14 +119,6 @@ class CredentialsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    @admin.display(description="Access token")
-    def access_token_state(self, obj):
-        return "set" if obj.access_token else "not set"
-
-    @admin.display(description="Refresh token")
-    def refresh_token_state(self, obj):
-        return "set" if obj.refresh_token else "not set"
 
 
 @admin.register(EmailMessage)
@@ -157,6 +151,7 @@ class EmailMessageAdmin(admin.ModelAdmin):
         "precedence",
         "list_id",
         "list_unsubscribe",
+        "automatic_reason",
         "size",
         "note",
         "text_body",

@@ -218,4 +218,5 @@ def test_it_cleans_pathological_megabyte_inputs_fast():
     for text in inputs:
         started = time.process_time()  # CPU time: other work on the machine does not count
         clean_reply_text(text)
-        assert time.process_time() - started < 0.75, text[:40]
+        # Linear work takes well under a second; catastrophic backtracking would take minutes or hours.
+        assert time.process_time() - started < 5, text[:40]
