@@ -28,7 +28,7 @@ from django_q.tasks import async_task
 from google.oauth2 import id_token
 
 from integrations.gmail.client import GmailClient, GmailError
-from integrations.models import Account, Credentials, OAuthState, PushDelivery
+from integrations.models import Account, Credentials, OAuthState, Provider, PushDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -251,24 +251,38 @@ def push_handle(*, message_id: str, address: str) -> str:
     Pub/Sub redelivers anything not answered 2xx."""
     if not delivery_record(message_id):
         return "duplicate"
-    found = (
-        Account.objects.for_provider("gmail")
-        .filter(address__iexact=address)
-        .values_list("pk", "status", "last_push_at", "sync_queued_at")
-        .first()
-    )
+    now = timezone.now()
+    found = push_account_state(address, now=now)
     if found is None:
         logger.info("Push for an unknown mailbox skipped (message %s)", message_id)
         return "unknown"
-    account_id, status, last_push_at, sync_queued_at = found
-    now = timezone.now()
-    if last_push_at is None or last_push_at < now - PUSH_STAMP_EVERY:
+    account_id, status, stamp_due, queued_recently = found
+    if stamp_due:
         Account.objects.filter(pk=account_id).update(last_push_at=now)
     if status in (Account.Status.DISABLED, Account.Status.RECONNECT_NEEDED):
         return "inactive"
-    if sync_queued_at is not None and sync_queued_at >= now - QUEUED_SYNC_STALE:
+    if queued_recently:
         return "coalesced"
     return "queued" if account_sync_queue(account_id=account_id) else "coalesced"
+
+
+def push_account_state(address: str, *, now) -> tuple | None:
+    """(id, status, push time due to be written, sync queued recently) of the Gmail account with address.
+
+    Plain SQL: building this query with the ORM took 0.9 ms of CPU, a third of a whole delivery's cost at
+    hundreds of deliveries a second (bench/push.py); the statement itself takes 0.2 ms. The comparisons are
+    done by the database, so no datetime comes back raw."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, a.status, (a.last_push_at IS NULL OR a.last_push_at < %s), "
+            f"(a.sync_queued_at IS NOT NULL AND a.sync_queued_at >= %s) "
+            f"FROM {Account._meta.db_table} a JOIN {Provider._meta.db_table} p ON p.id = a.provider_id "
+            "WHERE p.code = %s AND UPPER(a.address) = UPPER(%s) LIMIT 1",
+            [adapt(now - PUSH_STAMP_EVERY), adapt(now - QUEUED_SYNC_STALE), "gmail", address],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], bool(row[2]), bool(row[3]))
 
 
 # ----- watches -----

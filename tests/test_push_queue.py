@@ -2,9 +2,11 @@
 and unknown mailboxes do nothing, and the sync starts from the stored history id."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_q.models import OrmQ
 
 from integrations import push
@@ -62,6 +64,32 @@ def test_it_queues_again_once_the_queued_sync_started(connected, deliver):
     assert connected.sync_queued_at is None
     deliver(message_id="b")
     assert OrmQ.objects.count() == 2
+
+
+def test_it_writes_the_push_time_at_most_every_ten_seconds(account, deliver):
+    deliver(message_id="first")
+    account.refresh_from_db()
+    first_push = account.last_push_at
+    deliver(message_id="second")
+    account.refresh_from_db()
+    assert account.last_push_at == first_push
+
+    Account.objects.update(last_push_at=first_push - push.PUSH_STAMP_EVERY - timedelta(seconds=1))
+    deliver(message_id="third")
+    account.refresh_from_db()
+    assert account.last_push_at > first_push
+
+
+def test_it_queues_again_when_the_queued_sync_went_stale(account, deliver):
+    deliver(message_id="first")
+    Account.objects.update(sync_queued_at=timezone.now() - push.QUEUED_SYNC_STALE - timedelta(seconds=1))
+    deliver(message_id="second")
+    assert OrmQ.objects.count() == 2
+
+
+def test_it_finds_the_mailbox_whatever_the_case_of_its_address(account, deliver):
+    assert deliver(address="Me@Example.COM").status_code == 204
+    assert OrmQ.objects.count() == 1
 
 
 def test_it_ignores_a_redelivered_message(account, deliver):
