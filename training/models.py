@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce, Left, NullIf
 from django.utils import timezone
@@ -77,8 +77,20 @@ class TrainingPairQuerySet(models.QuerySet):
         )
 
     def status_counts(self, cap=10_000):
-        """{status: count} for each status; counting stops at cap + 1, so a count above cap reads "cap+"."""
-        return {status: self.filter(status=status)[: cap + 1].count() for status in TrainingPair.Status.values}
+        """{status: count} for each status; counting stops at cap + 1, so a count above cap reads "cap+".
+
+        One statement of three capped subqueries: the database plans once and answers in one round trip
+        (three separate COUNTs spent a third of an approve's server time, mostly planning and round trips)."""
+        statuses = TrainingPair.Status.values
+        parts, params = [], []
+        for status in statuses:
+            query = self.filter(status=status).order_by().values("pk")[: cap + 1].query
+            sql, part_params = query.get_compiler(using=self.db).as_sql()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+            params.extend(part_params)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            return dict(zip(statuses, cursor.fetchone()))
 
     def in_review_order(self, *, newest=True, sparse=False):
         """Newest or oldest first, as the pair_review_order index is scanned forwards or backwards on PostgreSQL.

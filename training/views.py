@@ -46,6 +46,16 @@ def _status_tabs(form):
     ]
 
 
+def _row_links(pairs, filters):
+    """Give each row its links, built here once: one reverse() per page, not per link."""
+    base = reverse("training:pairs")
+    query = f"?{filters}" if filters else ""
+    for pair in pairs:
+        pair.url = f"{base}{pair.pk}/"
+        pair.detail_url = pair.url + query
+    return pairs
+
+
 def _row_queryset():
     return TrainingPair.objects.with_previews().select_related("account")
 
@@ -67,13 +77,12 @@ def pair_list(request):
     context = {
         "form": form,
         "f": f,
-        "pairs": pairs,
+        "pairs": _row_links(pairs, request.GET.urlencode()),
         "tabs": tabs,
         "filters": request.GET.urlencode(),
         "filter_items": [(k, v) for k, v in QueryDict(base).items() if k != "status"],
         "previous_url": f"?{base}&before={Cursor.of(pairs[0])}" if has_previous and pairs else None,
         "next_url": f"?{base}&after={Cursor.of(pairs[-1])}" if has_next and pairs else None,
-        "pairs_url": reverse("training:pairs"),
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "training/pair_list.html#results", context)
@@ -93,10 +102,8 @@ def pair_decide(request, pk, action):
     if not request.htmx:
         return redirect(_list_url(filters))
     form = PairFilterForm(QueryDict(filters))
-    context = {
-        "pair": pair, "tabs": _status_tabs(form), "filters": filters, "f": form.filters,
-        "pairs_url": reverse("training:pairs"),
-    }
+    _row_links([pair], filters)
+    context = {"pair": pair, "tabs": _status_tabs(form), "filters": filters, "f": form.filters}
     return render(request, "training/pair_list.html#row_update", context)
 
 
@@ -201,7 +208,7 @@ def pair_detail(request, pk):
         # The drawer stays open on the list: refresh that row and the counts too.
         filter_form = PairFilterForm(QueryDict(filters))
         context.update(
-            row=_row_queryset().get(pk=pair.pk), tabs=_status_tabs(filter_form), f=filter_form.filters, pairs_url=reverse("training:pairs")
+            row=_row_links([_row_queryset().get(pk=pair.pk)], filters)[0], tabs=_status_tabs(filter_form), f=filter_form.filters
         )
     template = "training/pair_detail.html#detail" if request.htmx else "training/pair_detail.html"
     return render(request, template, context, status=status)
