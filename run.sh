@@ -13,6 +13,8 @@ python manage.py collectstatic --no-input -v0
 pids=()
 stop() {
   trap - INT TERM EXIT
+  # Children first (runserver's autoreloader, the cluster's workers), then the processes we started.
+  for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; done
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }

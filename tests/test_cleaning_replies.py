@@ -163,6 +163,26 @@ def test_it_strips_a_sign_off_and_name_at_the_end():
     assert clean_reply_text(text) == "The parcel left this morning."
 
 
+def test_it_strips_a_title_line_with_phone_numbers_under_the_name():
+    for text in (
+        "When will it ship?\n\nThank you,\nKevin Fischer\nPurchasing | Umbrella Labs | +43 402 384 5066",
+        "How does upgrading work?\n\nUn saludo,\nJavier López\nFinance Director | Talleres García S.L. | +14 196 599 1464",
+    ):
+        assert clean_reply_text(text) == text.split("\n\n")[0]
+
+
+def test_it_strips_the_authors_bare_name_at_the_end():
+    text = "It ships on Monday.\n\nHope this helps!\n\nAlex"
+    assert clean_reply_text(text, author="Alex Morgan") == "It ships on Monday.\n\nHope this helps!"
+    assert clean_reply_text(text) == text  # without the author's name a last word is the author's text
+    assert clean_reply_text("Alex", author="Alex Morgan") == "Alex"
+
+
+def test_it_strips_thanks_in_advance_sign_offs():
+    for sign_off in ("Merci d'avance,", "Thanks in advance,", "Vielen Dank im Voraus", "Gracias de antemano,"):
+        assert clean_reply_text(f"Can I change the address?\n\n{sign_off}\nInès") == "Can I change the address?", sign_off
+
+
 def test_it_strips_localized_sign_offs():
     for sign_off in ("Cordialement,", "Mit freundlichen Grüßen", "Saludos,", "С уважением,", "Thanks,", "Cheers"):
         assert clean_reply_text(f"C'est fait.\n\n{sign_off}\nJane") == "C'est fait.", sign_off

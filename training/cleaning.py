@@ -96,13 +96,13 @@ SIGNATURE_START = re.compile(
 )
 SIGN_OFF = re.compile(
     r"^(?:(?:best|kind|warm|warmest|with kind|many thanks and|thanks and|thanks and best)?\s*regards|"
-    r"best(?: wishes)?|all the best|cheers|thanks(?: again| a lot| so much)?|thank you(?: again| very much)?|"
+    r"best(?: wishes)?|all the best|cheers|thanks(?: again| a lot| so much| in advance)?|thank you(?: again| very much| in advance)?|"
     r"many thanks|thx|sincerely|yours(?: sincerely| truly| faithfully)?|respectfully|take care|talk soon|"
     r"(?:bien )?cordialement|bien à vous|(?:meilleures |sinc[èe]res )?salutations|merci(?: beaucoup| encore)?|"
-    r"bonne journée|amicalement|à bientôt|"
+    r"bonne journée|amicalement|à bientôt|merci d'avance|d'avance merci|"
     r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|(?:freundliche|viele|beste|liebe|herzliche) gr(?:ü|ue)(?:ß|ss)e|"
-    r"gr(?:ü|ue)(?:ß|ss)e|gruß|gruss|lg|vg|mfg|danke(?: schön)?|vielen dank|"
-    r"(?:un )?saludos?(?: cordiales)?|atentamente|cordialmente|(?:muchas )?gracias|un abrazo|"
+    r"gr(?:ü|ue)(?:ß|ss)e|gruß|gruss|lg|vg|mfg|danke(?: schön| im voraus)?|vielen dank(?: im voraus)?|"
+    r"(?:un )?saludos?(?: cordiales)?|atentamente|cordialmente|(?:muchas )?gracias(?: de antemano| por adelantado)?|un abrazo|"
     r"с уважением|спасибо(?: большое)?|всего доброго|всего хорошего|"
     r"cordiali saluti|distinti saluti|saluti|grazie(?: mille)?|"
     r"atenciosamente|abraços|obrigad[oa]|"
@@ -111,13 +111,14 @@ SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 # A name, title, company, phone or web line under a sign-off: short, few words, not a sentence, not a P.S.
-NAME_LINE = re.compile(r"^(?!p\.?\s?s\b)(?!.*(?:[?!]|\w{4,}\.)$).{1,60}$", re.IGNORECASE)
+NAME_LINE = re.compile(r"^(?!p\.?\s?s\b)(?!.*(?:[?!]|\w{4,}\.)$).{1,80}$", re.IGNORECASE)
 
 
-def clean_reply_text(text: str) -> str:
+def clean_reply_text(text: str, *, author: str = "") -> str:
+    """What the author wrote in this mail. author (the From display name) lets a bare closing name go too."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     own = _own_text(text)
-    return _strip_signature(own) or own
+    return _strip_author_name(_strip_signature(own), author) or own
 
 
 def _own_text(text: str) -> str:
@@ -145,6 +146,15 @@ def _strip_signature(text: str) -> str:
     return "\n".join(_strip_sign_off([head, *tail])).strip()
 
 
+def _strip_author_name(text: str, author: str) -> str:
+    """Drop a last line that is only the author's name or first name ("Alex", "— Alex Morgan")."""
+    names = {author.strip().lower(), author.strip().split()[0].lower()} if author.strip() else set()
+    head, _, last = text.rpartition("\n")
+    if names and head.strip() and last.strip(" \t-–—,.").lower() in names:
+        return head.rstrip()
+    return text
+
+
 def _strip_sign_off(lines: list[str]) -> list[str]:
     """Drop a closing "Best regards," and the short name lines after it, only where they end the message."""
     tail = [index for index, line in enumerate(lines) if line.strip()][-(SIGN_OFF_TAIL_LINES + 1) :]
@@ -158,4 +168,6 @@ def _strip_sign_off(lines: list[str]) -> list[str]:
 
 
 def _is_name_line(line: str) -> bool:
-    return len(line) <= 60 and len(line.split()) <= NAME_LINE_WORDS and bool(NAME_LINE.match(line))
+    # Words with letters only: "Finance Director | Acme S.L. | +34 911 555 0100" is a title line, not a sentence.
+    words = sum(1 for word in line.split() if any(character.isalpha() for character in word))
+    return len(line) <= 80 and words <= NAME_LINE_WORDS and bool(NAME_LINE.match(line))

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 IGNORED_LABELS = {"DRAFT", "SPAM", "TRASH"}
 SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|wg|sv|vs|tr|rif|res|enc|antw|odp|ответ)\s*(?:\[\d+\])?\s*:)+\s*", re.I)
 _MESSAGE_FIELDS = [
-    "id", "thread_id", "message_id", "in_reply_to", "direction", "subject", "text_body", "html_body",
+    "id", "thread_id", "message_id", "in_reply_to", "direction", "from_name", "subject", "text_body", "html_body",
     "sent_at", "internal_date", "label_ids", "automatic_reason",
 ]
 _UPDATABLE = ["client_message", "client_text", "reply_text", "subject", "client_sent_at", "updated_at"]
@@ -68,8 +68,8 @@ def _update_threads(account, thread_ids) -> int:
             pair = existing.get(reply.pk) or TrainingPair(account=account, thread_id=reply.thread_id, reply_message=reply)
             if pair.pk and not _untouched(pair):
                 continue
-            client_text = "\n\n".join(filter(None, (clean_reply_text(_body(message)) for message in clients))).strip()
-            reply_text = clean_reply_text(_body(reply)).strip()
+            client_text = "\n\n".join(filter(None, (_cleaned(message) for message in clients))).strip()
+            reply_text = _cleaned(reply)
             if not client_text or not reply_text:
                 continue
             values = {
@@ -116,6 +116,10 @@ def thread_turns(messages):
 def _untouched(pair) -> bool:
     """Nobody reviewed or edited this pair: the thread may still reshape it."""
     return pair.status == TrainingPair.Status.NEW and pair.reviewed_at is None and not pair.is_edited
+
+
+def _cleaned(message) -> str:
+    return clean_reply_text(_body(message), author=message.from_name).strip()
 
 
 def _body(message) -> str:
