@@ -13,8 +13,8 @@ python manage.py collectstatic --no-input -v0
 pids=()
 stop() {
   trap - INT TERM EXIT
-  # Children first (runserver's autoreloader, the cluster's workers), then the processes we started.
-  for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; done
+  # runserver's autoreloader serves from a child process: stop it too. The cluster stops its own workers.
+  if [ -n "${web_pid:-}" ]; then pkill -TERM -P "$web_pid" 2>/dev/null || true; fi
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
@@ -31,6 +31,7 @@ fi
 python manage.py qcluster &
 pids+=($!)
 python manage.py runserver "127.0.0.1:${PORT}" &
-pids+=($!)
+web_pid=$!
+pids+=("$web_pid")
 echo "emailassist is running at http://127.0.0.1:${PORT}/ (Ctrl-C stops it)"
 wait -n "${pids[@]}"
