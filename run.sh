@@ -16,6 +16,14 @@ stop() {
   # runserver's autoreloader serves from a child process: stop it too. The cluster stops its own workers.
   if [ -n "${web_pid:-}" ]; then pkill -TERM -P "$web_pid" 2>/dev/null || true; fi
   kill "${pids[@]}" 2>/dev/null || true
+  # qcluster can hang in its signal handler (django-q2 issue #346): give everything 10 s, then kill.
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
