@@ -480,4 +480,11 @@ def _pairs_update(*, account, thread_ids) -> int:
         return 0
     from training.services import pairs_update_for_threads
 
-    return pairs_update_for_threads(account=account, thread_ids=sorted(thread_ids))
+    # In a savepoint: a pair that cannot be built must never hold back the mail it comes from (the sync would
+    # retry the same batch forever). `manage.py build_pairs` builds what was skipped once the cause is fixed.
+    try:
+        with transaction.atomic():
+            return pairs_update_for_threads(account=account, thread_ids=sorted(thread_ids))
+    except Exception as error:
+        logger.warning("Training pairs of account %s not updated: %s", account.pk, type(error).__name__)
+        return 0

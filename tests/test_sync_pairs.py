@@ -3,6 +3,8 @@
 import re
 import time
 
+from django.core.management import call_command
+
 from integrations.models import EmailMessage
 from integrations.services import account_sync
 from tests.test_sync_support import connected, new_mail, sandbox  # noqa: F401
@@ -71,3 +73,19 @@ def test_it_pairs_a_reply_that_arrives_by_incremental_sync(connected, sandbox):
     pair = TrainingPair.objects.order_by("-id").first()
     assert TrainingPair.objects.count() == before + 1
     assert (pair.client_text, pair.reply_text) == ("Could you resend the invoice?", "Here it is.")
+
+
+def test_a_failure_building_pairs_never_holds_back_the_mail(connected, sandbox, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret body text")
+
+    monkeypatch.setattr("training.services.clean_reply_text", broken)
+
+    summary = account_sync(account_id=connected.pk)
+
+    assert summary["stored"] == len(sandbox.mailbox().messages)
+    assert summary["pairs_created"] == 0
+    assert "not updated: RuntimeError" in caplog.text and "secret body text" not in caplog.text
+    monkeypatch.undo()
+    call_command("build_pairs")
+    assert TrainingPair.objects.filter(account=connected).exists()
