@@ -107,6 +107,23 @@ def test_it_keeps_a_quoted_display_name_with_a_comma():
     assert parsed.to == ["a@b.example", "c@d.example"]
 
 
+def test_it_reads_unusual_address_headers():
+    parsed = parse_message(
+        b"From: =?utf-8?q?M=C3=BCller=2C_Hans?= <H@X.de>\r\n"
+        b"To: Team: a@x.example, b@y.example;, undisclosed-recipients:;\r\n"
+        b"Cc: jane@example.com (Jane Doe), <c@z.example>,, \r\n\r\nx"
+    )
+    assert (parsed.from_name, parsed.from_address) == ("M\u00fcller, Hans", "h@x.de")
+    assert parsed.to == ["a@x.example", "b@y.example"]
+    assert parsed.cc == ["jane@example.com", "c@z.example"]
+
+
+def test_it_never_stores_a_broken_address_from_a_header_missing_its_comma():
+    parsed = parse_message(b"From: a@x.example\r\nTo: b@y.example c@z.example\r\n\r\nx")
+    assert all("@" in address and not address.startswith("@") for address in parsed.to)
+    assert parsed.from_address == "a@x.example"
+
+
 def test_it_decodes_raw_8bit_headers():
     parsed = parse_message("Subject: Réunion\r\nFrom: Zoë <z@example.com>\r\n\r\nx".encode("utf-8"))
     assert parsed.subject == "Réunion"

@@ -6,8 +6,8 @@ to do in `note`. Bodies are never logged.
 
 The message is parsed once with compat32, the most lenient policy and the fastest: headers and attachment
 names are decoded with our own RFC 2047 decoder and charset fallback (policy.default turns 8-bit header
-bytes into U+FFFD), payloads are decoded by hand. policy.default is used where it is better: address
-headers, whose quoted and encoded display names it understands; when it raises, `getaddresses` takes over.
+bytes into U+FFFD), payloads are decoded by hand. Address headers go through `getaddresses` and our decoder;
+policy.default's typed parser only takes the few that getaddresses cannot make sense of.
 Walking the body with policy.default instead made parse_message 2.3 times slower (it parses Content-Type
 again for every accessor) and gave us nothing, since no payload is decoded through it.
 """
@@ -70,6 +70,7 @@ CHARSET_SUPERSETS = {
 }
 SINGLE_BYTE_CHARSET = re.compile(r"^(iso-?8859-\d+|latin-?\d|windows-125\d|cp125\d|us-ascii|ascii)$")
 SURROGATE = re.compile("[\ud800-\udfff]")
+ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\Z")
 MSG_ID = re.compile(r"<[^<>\s]+>")
 AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")
 
@@ -116,21 +117,13 @@ def _fill_headers(parsed: ParsedMessage, headers, head_bytes: bytes, notes: list
             parsed.x_autoreply = f"{name}: {text(name)}"
             break
 
-    typed = _typed_headers(head_bytes)
-    senders = _addresses(typed, headers, "From", notes)
+    senders = _addresses(headers, head_bytes, "From", notes)
     if senders:
         parsed.from_name, parsed.from_address = senders[0]
-    parsed.to = [address for _, address in _addresses(typed, headers, "To", notes)]
-    parsed.cc = [address for _, address in _addresses(typed, headers, "Cc", notes)]
-    parsed.bcc = [address for _, address in _addresses(typed, headers, "Bcc", notes)]
-    parsed.reply_to = [address for _, address in _addresses(typed, headers, "Reply-To", notes)]
-
-
-def _typed_headers(head_bytes: bytes):
-    try:
-        return BytesHeaderParser(policy=policy.default).parsebytes(head_bytes)
-    except Exception:
-        return None
+    parsed.to = [address for _, address in _addresses(headers, head_bytes, "To", notes)]
+    parsed.cc = [address for _, address in _addresses(headers, head_bytes, "Cc", notes)]
+    parsed.bcc = [address for _, address in _addresses(headers, head_bytes, "Bcc", notes)]
+    parsed.reply_to = [address for _, address in _addresses(headers, head_bytes, "Reply-To", notes)]
 
 
 def _header_text(headers, name: str, notes: list[str]) -> str:
@@ -157,17 +150,25 @@ def _undo_8bit(value, notes: list[str]) -> str:
     return value
 
 
-def _addresses(typed, headers, name: str, notes: list[str]) -> list[tuple[str, str]]:
-    found = []
-    try:
-        for header in typed.get_all(name) or []:
-            found += [(a.display_name, a.addr_spec) for a in header.addresses]
-    except Exception:
-        found = []
-    if not found or any("\ufffd" in display or SURROGATE.search(display) for display, _ in found):
-        raw_values = [_undo_8bit(value, notes) for value in headers.get_all(name) or []]
-        found = [(_decode_header_value(display, notes), address) for display, address in getaddresses(raw_values)]
+def _addresses(headers, head_bytes: bytes, name: str, notes: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs of an address header; encoded words in names decoded.
+
+    email.utils.getaddresses on the raw values first: on the demo mailbox it gives the same answers as
+    policy.default's typed headers at a fifth of the cost (the typed parser was the largest single cost of
+    ingesting a message). Only a header it cannot make sense of (a missing comma, say) goes to the typed one."""
+    raw_values = [_undo_8bit(value, notes) for value in headers.get_all(name) or []]
+    found = [(_decode_header_value(display, notes), address) for display, address in getaddresses(raw_values)]
+    if any(not ADDRESS.match(address) for _, address in found) or (not found and any("@" in v for v in raw_values)):
+        found = _typed_addresses(head_bytes, name) or [pair for pair in found if ADDRESS.match(pair[1])]
     return [(_clean(display).strip(), _clean(address).strip().lower()) for display, address in found if "@" in address]
+
+
+def _typed_addresses(head_bytes: bytes, name: str) -> list[tuple[str, str]]:
+    try:
+        typed = BytesHeaderParser(policy=policy.default).parsebytes(head_bytes)
+        return [(a.display_name, a.addr_spec) for header in typed.get_all(name) or [] for a in header.addresses]
+    except Exception:
+        return []
 
 
 def _first_msg_id(value: str) -> str:
