@@ -23,9 +23,9 @@ Why messages.get format=raw, not threads.get (measured with bench/sync.py on the
     cost 40 instead of 20.
   - parsing: threads.get has no raw format; its `full` payload is Gmail's own MIME tree with decoded
     headers, so we would rebuild messages and lose exact header bytes and charsets. With raw we run
-    parse_message (Python's email package) on the original bytes: 1.24 ms CPU per demo message, two thirds
-    of the ingest cost (1.90 ms with decoding, building rows, the upsert and pair extraction: 527 messages
-    per CPU second on PostgreSQL).
+    parse_message (Python's email package) on the original bytes: 0.72 ms CPU per demo message, half of the
+    ingest cost (1.52 ms with decoding, building rows, the upsert and pair extraction: 658 messages per CPU
+    second on PostgreSQL).
   - per batch of 50: 1,000 units, a sixth of the minute's quota, about 150 KB of JSON on the demo mail.
 """
 
