@@ -143,6 +143,7 @@ def test_it_lets_an_untouched_pair_follow_its_thread(account):
     mail(account, 3, ours=True, body="A new lamp is on its way.", minutes=5)
     build(account)
     pair = TrainingPair.objects.get()
+    version = pair.updated_at
 
     # A client message that arrived before our reply but was synced later joins the pair.
     mail(account, 2, body="The cable too.", minutes=2)
@@ -150,6 +151,7 @@ def test_it_lets_an_untouched_pair_follow_its_thread(account):
 
     pair.refresh_from_db()
     assert pair.client_text == "My lamp arrived broken.\n\nThe cable too."
+    assert pair.updated_at > version  # an edit form opened before the change sees a conflict
     assert TrainingPair.objects.count() == 1
 
 

@@ -12,17 +12,15 @@ How a thread becomes pairs (messages in Gmail's received order):
   message, better cleaning); a pair a reviewer decided or edited is never changed; no pair is deleted here.
 """
 
-import logging
 import re
 
 from django.db import transaction
+from django.utils import timezone
 
 from integrations.gmail.parsing import html_to_text
 from integrations.models import EmailMessage
 from training.cleaning import clean_reply_text
 from training.models import TrainingPair
-
-logger = logging.getLogger(__name__)
 
 IGNORED_LABELS = {"DRAFT", "SPAM", "TRASH"}
 SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|wg|sv|vs|tr|rif|res|enc|antw|odp|ответ)\s*(?:\[\d+\])?\s*:)+\s*", re.I)
@@ -85,10 +83,14 @@ def _update_threads(account, thread_ids) -> int:
                 setattr(pair, name, value)
             (changed if pair.pk else new).append(pair)
         if changed:
+            # bulk_update skips auto_now: a reviewer's open edit form must see that the pair changed under it.
+            now = timezone.now()
+            for pair in changed:
+                pair.updated_at = now
             TrainingPair.objects.bulk_update(changed, _UPDATABLE, batch_size=200)
         if new:
-            # A client message already paired with this reply under another pair row cannot exist (the reply is
-            # the key), but a concurrent sync of the same thread could race: the unique constraint settles it.
+            # Counted around the insert: a pair another process inserted for the same reply since our read is
+            # skipped by the unique constraint and is not ours to count.
             before = TrainingPair.objects.filter(reply_message_id__in=[pair.reply_message_id for pair in new]).count()
             TrainingPair.objects.bulk_create(new, batch_size=200, ignore_conflicts=True)
             after = TrainingPair.objects.filter(reply_message_id__in=[pair.reply_message_id for pair in new]).count()
