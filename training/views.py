@@ -74,12 +74,13 @@ def pair_list(request):
         .page(size=f["size"], newest=f["sort"] == "newest", after=f["after"], before=f["before"], sparse=sparse)
     )
     base = form.querystring()
+    filters = request.GET.urlencode()
     context = {
         "form": form,
         "f": f,
-        "pairs": _row_links(pairs, request.GET.urlencode()),
+        "pairs": _row_links(pairs, filters),
         "tabs": tabs,
-        "filters": request.GET.urlencode(),
+        "filters": filters,
         "filter_items": [(k, v) for k, v in QueryDict(base).items() if k != "status"],
         "previous_url": f"?{base}&before={Cursor.of(pairs[0])}" if has_previous and pairs else None,
         "next_url": f"?{base}&after={Cursor.of(pairs[-1])}" if has_next and pairs else None,
